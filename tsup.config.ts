@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'tss-lib': 'src/interop/tss-lib/index.ts',
+    bitcoin: 'src/chains/bitcoin/index.ts',
+    ethereum: 'src/chains/ethereum/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

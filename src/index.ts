@@ -14,6 +14,23 @@ export {
   VerifyError,
 } from './errors.js';
 export type {
+  KeyShare,
+  KeyShareNtildeSecret,
+  KeyShareParty,
+  KeySharePublicKey,
+  KeyShareSecret,
+} from './keyshare.js';
+export {
+  KEY_SHARE_MAX_PARTIES,
+  KEY_SHARE_VERSION,
+  keyShareSelf,
+  NTILDE_BITS,
+  PAILLIER_MODULUS_BITS,
+  parseKeyShare,
+  serializeKeyShare,
+  validateKeyShare,
+} from './keyshare.js';
+export type {
   AnyProtocolDef,
   Envelope,
   EnvelopeLimits,

@@ -15,7 +15,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { LocalError } from '../errors.js';
-import { bigintToBytes, bitLength, bytesToBigint, mod, modInv } from './bigint.js';
+import { bigintToBytes, bitLength, bytesToBigint, gcd, mod, modInv } from './bigint.js';
 
 type DH = ReturnType<typeof nodeCrypto.createDiffieHellman>;
 
@@ -66,13 +66,34 @@ export function modPowNative(base: bigint, exp: bigint, m: bigint): bigint {
   if (base === 0n) return 0n;
   if (base === 1n) return 1n;
   if (base === m - 1n) return exp % 2n === 0n ? 1n : m - 1n;
+  const r = dhPow(base, exp, m);
+  if (r !== undefined) return r;
+  // OpenSSL 3 refuses to return a "shared secret" of 0, 1 or m − 1, yet these are legitimate
+  // results (decrypting Enc(0) computes c^(p−1) ≡ 1 mod p², and a peer can pick inputs that hit
+  // them). Recover on the constant-time path: b^(e+1) = b·b^e equals b when b^e = 1 and m − b
+  // when b^e = m − 1 (neither is refused, since b ∉ {0, 1, m − 1} here). Otherwise b^e = 0,
+  // which is only possible for a non-unit base: a degenerate public input, confirmed in BigInt.
+  const next = dhPow(base, exp + 1n, m);
+  if (next === base) return 1n;
+  if (next === m - base) return m - 1n;
+  if (gcd(base, m) !== 1n) return modPowBigInt(base, exp, m);
+  throw new LocalError('INTERNAL', 'native modexp refused a result it should accept');
+}
+
+/** base^exp mod m through OpenSSL, or `undefined` when OpenSSL refuses the result (0, 1, m−1). */
+function dhPow(base: bigint, exp: bigint, m: bigint): bigint | undefined {
   const { dh, len } = engineFor(m);
   const eb = bigintToBytes(exp);
   const bb = bigintToBytes(base, len);
-  dh.setPrivateKey(Buffer.from(eb.buffer, eb.byteOffset, eb.length));
-  const out = dh.computeSecret(Buffer.from(bb.buffer, bb.byteOffset, bb.length));
-  eb.fill(0);
-  return bytesToBigint(out);
+  try {
+    dh.setPrivateKey(Buffer.from(eb.buffer, eb.byteOffset, eb.length));
+    return bytesToBigint(dh.computeSecret(Buffer.from(bb.buffer, bb.byteOffset, bb.length)));
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_CRYPTO_INVALID_KEYTYPE') return undefined;
+    throw err;
+  } finally {
+    eb.fill(0);
+  }
 }
 
 /**

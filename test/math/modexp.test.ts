@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bitLength, modInv } from '../../src/math/bigint.js';
@@ -101,6 +102,38 @@ describe('modexp engine', () => {
         const b = bitLength(x);
         expect(x >> BigInt(b - 1)).toBe(1n);
       }),
+    );
+  });
+});
+
+describe('results OpenSSL refuses as DH secrets (0, 1, m − 1)', () => {
+  // 1024-bit Blum primes from the fixtures: p² is a 2048-bit native modulus.
+  const fx = JSON.parse(
+    readFileSync(new URL('../fixtures/primes.json', import.meta.url), 'utf8'),
+  ) as { sets: { paillierP: string; paillierQ: string }[] };
+  const p = BigInt(`0x${fx.sets[0]!.paillierP}`);
+  const q = BigInt(`0x${fx.sets[0]!.paillierQ}`);
+  const p2 = p * p;
+  const n = p * q;
+
+  it('are returned, not thrown', () => {
+    expect(modPowNative(1n + p, p, p2)).toBe(1n); // an element of order p
+    expect(modPowNative(p, 2n, p2)).toBe(0n); // non-unit base
+    expect(modPowNative(3n, p - 1n, p)).toBe(1n); // Fermat
+    expect(modPowNative(p - 2n, 1n, p)).toBe(p - 2n);
+    const half = modPowNative(3n, (p - 1n) / 2n, p);
+    expect(half === 1n || half === p - 1n).toBe(true); // Euler criterion: ±1
+    expect(modPowNative(p, q - 1n, n)).toBe(modPowBigInt(p, q - 1n, n));
+  });
+
+  it('agree with BigInt on random inputs mod p²', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2048 }), (eBits) => {
+        const b = randomBits(2100);
+        const e = randomBits(eBits);
+        expect(modPowNative(b, e, p2)).toBe(modPowBigInt(b, e, p2));
+      }),
+      { numRuns: 30 },
     );
   });
 });
