@@ -65,3 +65,58 @@ export {
   registerProtocol,
   restoreParty,
 } from './party/index.js';
+export {
+  callbackKeyProvider,
+  envKeyProvider,
+  fileKeyProvider,
+  staticKeyProvider,
+} from './stores/key-provider.js';
+export type {
+  MemoryKeyShareStoreOptions,
+  MemoryMetadataRecords,
+  MemoryMetadataStoreOptions,
+  MemoryPresignatureEntry,
+  MemorySessionRecords,
+  MemorySessionStoreOptions,
+} from './stores/memory.js';
+export {
+  createMemoryKeyShareStore,
+  createMemoryMetadataStore,
+  createMemorySessionStore,
+  DEFAULT_LEASE_MS,
+  DEFAULT_LOCK_TTL_MS,
+  DEFAULT_SNAPSHOT_TTL_MS,
+} from './stores/memory.js';
+export type {
+  AuditEvent,
+  AuditEventInput,
+  AuditFilter,
+  AuditJsonValue,
+  KeyFilter,
+  KeyPatch,
+  KeyProvider,
+  KeyRecord,
+  KeySharePutOptions,
+  KeyShareRef,
+  KeyShareStore,
+  KeyStatus,
+  MetadataStore,
+  NewKeyRecord,
+  NewSigningSession,
+  NodeFilter,
+  NodeInput,
+  NodePatch,
+  NodeRecord,
+  NodeStatus,
+  PresignatureInput,
+  PresignaturePool,
+  PresignatureReservation,
+  SessionLock,
+  SessionStore,
+  SigningSessionFilter,
+  SigningSessionPatch,
+  SigningSessionRecord,
+  SigningSessionStatus,
+  TtlOptions,
+} from './stores/types.js';
+export { KEY_STATUSES, NODE_STATUSES, SIGNING_SESSION_STATUSES } from './stores/types.js';
