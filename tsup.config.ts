@@ -10,6 +10,7 @@ export default defineConfig({
     postgres: 'src/adapters/postgres/index.ts',
     redis: 'src/adapters/redis/index.ts',
     testing: 'src/testing/index.ts',
+    grpc: 'src/adapters/grpc/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

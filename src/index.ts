@@ -120,3 +120,53 @@ export type {
   TtlOptions,
 } from './stores/types.js';
 export { KEY_STATUSES, NODE_STATUSES, SIGNING_SESSION_STATUSES } from './stores/types.js';
+export type {
+  KeyDirectory,
+  NodeIdentity,
+  PublicIdentity,
+} from './transport/identity.js';
+export {
+  checkPublicIdentity,
+  createKeyDirectory,
+  destroyIdentity,
+  exportIdentity,
+  exportPublicIdentity,
+  generateIdentity,
+  IDENTITY_VERSION,
+  importIdentity,
+  importPublicIdentity,
+  publicIdentityOf,
+} from './transport/identity.js';
+export type {
+  MemoryDelivery,
+  MemoryHub,
+  MemoryHubOptions,
+  MemoryHubStats,
+  MemoryTransport,
+} from './transport/memory.js';
+export { createMemoryHub } from './transport/memory.js';
+export type {
+  ReplayWindowOptions,
+  SecureChannel,
+  SecureChannelOptions,
+  SecureChannelRejection,
+  SecureChannelRejectReason,
+  SecureChannelStats,
+} from './transport/secure-channel.js';
+export {
+  createSecureChannel,
+  SECURE_CHANNEL_DOMAIN,
+  SECURE_CHANNEL_OVERHEAD,
+  SECURE_FRAME_VERSION,
+} from './transport/secure-channel.js';
+export type {
+  InboundMessage,
+  MessageHandler,
+  PendingLimits,
+  SendOptions,
+  Transport,
+  TransportErrorHandler,
+  TransportStats,
+  Unsubscribe,
+} from './transport/types.js';
+export { TRANSPORT_MAX_ENVELOPE_BYTES } from './transport/types.js';
