@@ -65,6 +65,42 @@ export {
   registerProtocol,
   restoreParty,
 } from './party/index.js';
+export type { Profile } from './profile.js';
+// --- ECDSA signing (GG18), BIP32 derivation, signature output ---
+export type { DerivationPath, DerivedKey } from './protocols/ecdsa/derive.js';
+export {
+  derivePublicKey,
+  HARDENED_OFFSET,
+  parseDerivationPath,
+} from './protocols/ecdsa/derive.js';
+export type {
+  CreateSignPartyOptions,
+  SignDerivation,
+  SignPartyOptions,
+} from './protocols/ecdsa/sign-gg18/index.js';
+export {
+  createSignParty,
+  registerSignGg18,
+  restoreSignParty,
+  SIGN_GG18_DEFS,
+  SIGN_GG18_PROTOCOL,
+  SIGN_GG18_TSS_LIB_PROTOCOL,
+} from './protocols/ecdsa/sign-gg18/index.js';
+export type {
+  SignTranscript,
+  SignTranscriptMessage,
+  TranscriptResult,
+  TranscriptVerifyOptions,
+} from './protocols/ecdsa/sign-gg18/transcript.js';
+export { verifySignTranscript } from './protocols/ecdsa/sign-gg18/transcript.js';
+export type { Signature, SignatureHex } from './protocols/ecdsa/signature.js';
+export {
+  decodeDerSignature,
+  encodeDerSignature,
+  recoverPublicKey,
+  signatureToHex,
+  verifySignature,
+} from './protocols/ecdsa/signature.js';
 export {
   callbackKeyProvider,
   envKeyProvider,

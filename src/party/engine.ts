@@ -380,7 +380,7 @@ class Engine<S, O, I> implements Party<O> {
       this.enterRound(1);
       this.advance(produced);
     } catch (e) {
-      return this.fail(e);
+      return this.fail(e, produced);
     }
     return this.step(produced);
   }
@@ -395,7 +395,7 @@ class Engine<S, O, I> implements Party<O> {
       this.accept(msg, opts, produced);
     } catch (e) {
       if (e instanceof Drop) return { ...this.step([]), rejected: e.error };
-      return this.fail(e);
+      return this.fail(e, produced);
     }
     return this.step(produced);
   }
@@ -568,8 +568,16 @@ class Engine<S, O, I> implements Party<O> {
     return { ...base, status: 'waiting', waitingFor: this.waitingFor() };
   }
 
-  /** Turns an error thrown while processing into an aborted step. */
-  private fail(e: unknown): Step<O> {
+  /**
+   * Turns an error thrown while processing into an aborted step.
+   *
+   * `produced` holds the envelopes this call had already produced (and recorded as sent) before
+   * the failure, e.g. a round completed by a buffered message before a later buffered message
+   * failed its check. They are still returned: they were computed from a complete, valid round,
+   * exactly as if the messages had arrived one call at a time, and withholding them would leave
+   * the other honest parties waiting instead of detecting the culprit themselves.
+   */
+  private fail(e: unknown, produced: readonly Envelope[] = []): Step<O> {
     let err: MpcError;
     if (e instanceof Abort) err = e.error;
     else if (e instanceof PeerError || e instanceof LocalError) err = e;
@@ -583,7 +591,7 @@ class Engine<S, O, I> implements Party<O> {
     this.pendingOutput = undefined;
     this.inbox.clear();
     this.buffer.clear();
-    return this.step([]);
+    return { ...this.step([]), outgoing: produced.map(cloneEnv) };
   }
 
   private peer(code: MpcError['code'], message: string, culprit: string, round?: number) {

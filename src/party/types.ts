@@ -74,7 +74,10 @@ export interface Step<O> {
   /**
    * Envelopes produced by this call, to send now: an empty `to` means every other party of
    * {@link Party.parties} (see {@link recipientsOf}). Empty for duplicates, buffered and rejected
-   * messages. Persist a {@link Party.snapshot} before sending them.
+   * messages. Persist a {@link Party.snapshot} before sending them. An `aborted` step can still
+   * carry envelopes: those of a round this call completed (a complete, valid round) before a
+   * later buffered message failed its check. Send them, so the other honest parties reach the
+   * failing message and blame its sender themselves.
    */
   readonly outgoing: readonly Envelope[];
   /** Expected senders of the current round whose messages are still missing (sorted). */

@@ -172,6 +172,26 @@ describe('party engine: malicious and misrouted input', () => {
     expectAborted(b.handle(bytesOf(r2b), { from: 'a' }), 'EQUIVOCATION', ['a']);
   });
 
+  it('an abort while draining the buffer still returns the envelopes produced before it', () => {
+    const { b, out } = trio();
+    // a's round-2 reveal arrives early and does not open a's commitment.
+    const badReveal = env({ round: 2, type: 'reveal', from: 'a', payload: new Uint8Array(64) });
+    expect(b.handle(bytesOf(badReveal), { from: 'a' }).status).toBe('waiting');
+    expect(b.handle(bytesOf(out('a')[0]!), { from: 'a' }).status).toBe('waiting');
+    // c's commit completes round 1: b sends its round-2 messages, then the buffered bad reveal
+    // is processed and b aborts naming a. Withholding b's round-2 messages would leave c
+    // waiting for them instead of finding a's bad reveal itself.
+    const s = b.handle(bytesOf(out('c')[0]!), { from: 'c' });
+    expect(s.status).toBe('aborted');
+    expect([...s.error!.culprits]).toEqual(['a']);
+    expect(s.outgoing.map((e) => [e.round, e.type]).sort()).toEqual([
+      [2, 'reveal'],
+      [2, 'share'],
+      [2, 'share'],
+    ]);
+    expect(b.sent({ round: 2 })).toEqual(s.outgoing);
+  });
+
   it('an aborted party stays aborted and sends nothing', () => {
     const { b, out } = trio();
     const bad = env({ round: 1, type: 'commit', from: 'a', to: ['b'] });
