@@ -74,6 +74,48 @@ export {
   parseDerivationPath,
 } from './protocols/ecdsa/derive.js';
 export type {
+  CreateKeygenPartyOptions,
+  KeygenOptions,
+  KeygenSetup,
+  KeygenState,
+  OwnPreParams as KeygenOwnPreParams,
+  PartyParams as KeygenPartyParams,
+  TssLibKeygenRecord,
+  TssLibKeygenReplay,
+  TssLibKeygenTranscript,
+} from './protocols/ecdsa/keygen/index.js';
+export {
+  clearKeygenVerifyCache,
+  createKeygenParty,
+  defaultTssLibKey,
+  ECDSA_KEYGEN_PROTOCOL,
+  ECDSA_KEYGEN_TSS_LIB_PROTOCOL,
+  ecdsaKeygenNative,
+  ecdsaKeygenProtocols,
+  ecdsaKeygenTssLib,
+  KEYGEN_MAX_PARTIES,
+  newSessionId,
+  ownShareFromTranscript,
+  registerEcdsaKeygen,
+  setKeygenVerifyCache,
+  verifyTssLibKeygenTranscript,
+} from './protocols/ecdsa/keygen/index.js';
+export type {
+  GeneratePreParamsOptions,
+  PreParams,
+  PreParamsPrimes,
+  PreParamsProgress,
+} from './protocols/ecdsa/preparams.js';
+export {
+  generatePreParams,
+  PRE_PARAMS_VERSION,
+  parsePreParams,
+  preParamsFromPrimes,
+  preParamsFromTssLib,
+  serializePreParams,
+  validatePreParams,
+} from './protocols/ecdsa/preparams.js';
+export type {
   CreateSignPartyOptions,
   SignDerivation,
   SignPartyOptions,
