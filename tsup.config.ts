@@ -11,6 +11,8 @@ export default defineConfig({
     redis: 'src/adapters/redis/index.ts',
     testing: 'src/testing/index.ts',
     grpc: 'src/adapters/grpc/index.ts',
+    // The worker thread script of createWorkerPool (not a public subpath export).
+    'session-worker': 'src/session/worker-entry.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -19,4 +21,6 @@ export default defineConfig({
   target: 'node20',
   splitting: true,
   treeshake: true,
+  // import.meta.url in the CJS build (src/session/worker.ts locates the worker script with it).
+  shims: true,
 });

@@ -143,6 +143,28 @@ export {
   signatureToHex,
   verifySignature,
 } from './protocols/ecdsa/signature.js';
+export type {
+  LocalParty,
+  LocalRunResult,
+  RunLocalOptions,
+  SentMessage,
+  TamperResult,
+} from './session/local.js';
+export { runLocal } from './session/local.js';
+export type {
+  WorkerModule,
+  WorkerParty,
+  WorkerPartyOptions,
+  WorkerPool,
+  WorkerPoolOptions,
+} from './session/worker.js';
+export {
+  builtinWorkerProtocols,
+  createWorkerParty,
+  createWorkerPartyFrom,
+  createWorkerPool,
+  restoreWorkerParty,
+} from './session/worker.js';
 export {
   callbackKeyProvider,
   envKeyProvider,

@@ -24,3 +24,10 @@ export type {
 } from './runner.js';
 export type { SessionStoreHarness } from './session-suite.js';
 export { sessionStoreSuite } from './session-suite.js';
+export type {
+  PartyFactory,
+  SimulatedPartyContext,
+  SimulateOptions,
+  SimulateResult,
+} from './simulate.js';
+export { simulate } from './simulate.js';
