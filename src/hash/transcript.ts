@@ -8,10 +8,10 @@
  * be as wide as needed (Π^mod needs full-width challenges mod N).
  * @module
  */
-import { sha512_256 } from '@noble/hashes/sha2.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { LocalError } from '../errors.js';
 import { bigintToBytes, bitLength, bytesToBigint } from '../math/bigint.js';
+import { sha512_256 } from './digest.js';
 
 const enc = new TextEncoder();
 

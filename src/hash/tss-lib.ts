@@ -7,9 +7,9 @@
  * Only the `tss-lib` profile uses these; the native profile uses {@link Transcript}.
  * @module
  */
-import { sha512_256 } from '@noble/hashes/sha2.js';
 import { LocalError } from '../errors.js';
 import { bigintToBytes, bytesToBigint } from '../math/bigint.js';
+import { createSha512_256, type Digest, sha512_256 } from './digest.js';
 
 function le64(n: number): Uint8Array {
   const out = new Uint8Array(8);
@@ -23,7 +23,7 @@ function absBytes(x: bigint): Uint8Array {
   return bigintToBytes(x < 0n ? -x : x);
 }
 
-function frame(h: ReturnType<typeof sha512_256.create>, parts: Uint8Array[]): void {
+function frame(h: Digest, parts: Uint8Array[]): void {
   h.update(le64(parts.length));
   for (const p of parts) {
     h.update(p);
@@ -36,7 +36,7 @@ function frame(h: ReturnType<typeof sha512_256.create>, parts: Uint8Array[]): vo
 export function tssSha512_256(...parts: Uint8Array[]): Uint8Array {
   if (parts.length === 0)
     throw new LocalError('INVALID_ARGUMENT', 'SHA512_256 needs at least one input');
-  const h = sha512_256.create();
+  const h = createSha512_256();
   frame(h, parts);
   return h.digest();
 }
@@ -45,7 +45,7 @@ export function tssSha512_256(...parts: Uint8Array[]): Uint8Array {
 export function tssSha512_256i(...xs: bigint[]): bigint {
   if (xs.length === 0)
     throw new LocalError('INVALID_ARGUMENT', 'SHA512_256i needs at least one input');
-  const h = sha512_256.create();
+  const h = createSha512_256();
   frame(h, xs.map(absBytes));
   return bytesToBigint(h.digest());
 }
@@ -55,7 +55,7 @@ export function tssSha512_256iTagged(tag: Uint8Array, ...xs: bigint[]): bigint {
   if (xs.length === 0)
     throw new LocalError('INVALID_ARGUMENT', 'SHA512_256i_TAGGED needs at least one input');
   const t = tssSha512_256(tag);
-  const h = sha512_256.create();
+  const h = createSha512_256();
   h.update(t);
   h.update(t);
   frame(h, xs.map(absBytes));

@@ -32,8 +32,8 @@
  * `confirmFinalRound`.
  * @module
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { LocalError, type MpcError, PeerError, VerifyError } from '../errors.js';
+import { sha256 } from '../hash/digest.js';
 import { hashItems, type TranscriptValue } from '../hash/transcript.js';
 import { bytesToHex, hexToBytes } from '../math/bigint.js';
 import {
