@@ -144,6 +144,44 @@ export {
   verifySignature,
 } from './protocols/ecdsa/signature.js';
 export type {
+  CancelMessage,
+  ControlDerivation,
+  ControlError,
+  ControlMessage,
+  ControlProfile,
+  ControlSignature,
+  ControlType,
+  DeclineMessage,
+  HeartbeatMessage,
+  Invitation,
+  KeygenInvitation,
+  ResultMessage,
+  SignInvitation,
+} from './session/control.js';
+export {
+  CONTROL_MAX_METADATA_BYTES,
+  CONTROL_MAX_PAYLOAD_BYTES,
+  CONTROL_PROTOCOL,
+  CONTROL_SESSION_ID,
+  decodeControl,
+  encodeControl,
+} from './session/control.js';
+export type {
+  BatchOutcome,
+  Coordinator,
+  CoordinatorEvent,
+  CoordinatorOptions,
+  CoordinatorStats,
+  KeygenRequest,
+  KeygenResult,
+  NodeFailure,
+  NodeHealth,
+  RegisterNodeInput,
+  SignRequest,
+  SignResult,
+} from './session/coordinator.js';
+export { createCoordinator, nodeDirectory, SessionError } from './session/coordinator.js';
+export type {
   LocalParty,
   LocalRunResult,
   RunLocalOptions,
@@ -151,6 +189,33 @@ export type {
   TamperResult,
 } from './session/local.js';
 export { runLocal } from './session/local.js';
+export type {
+  HostedParty,
+  Participant,
+  ParticipantEvent,
+  ParticipantOptions,
+  PartyHost,
+  PolicyDecision,
+  SessionPolicy,
+  SessionRequest,
+} from './session/participant.js';
+export { createParticipant } from './session/participant.js';
+export type {
+  DrivableParty,
+  ResumePartyOptions,
+  RunEvent,
+  RunPartyOptions,
+  RunProgress,
+} from './session/runner.js';
+export {
+  DEFAULT_RESEND_INTERVAL_MS,
+  DEFAULT_RUN_LOCK_TTL_MS,
+  loadPartySnapshot,
+  loadSnapshotText,
+  resumeParty,
+  runnerStoreId,
+  runParty,
+} from './session/runner.js';
 export type {
   WorkerModule,
   WorkerParty,
