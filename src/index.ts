@@ -101,6 +101,20 @@ export {
   verifyTssLibKeygenTranscript,
 } from './protocols/ecdsa/keygen/index.js';
 export type {
+  ConsumedPresignature,
+  ConsumeOptions,
+  OnlineSignPartyOptions,
+  TakeOptions,
+} from './protocols/ecdsa/online-gg20/index.js';
+export {
+  consumePresignature,
+  createOnlineSignParty,
+  ONLINE_GG20_PROTOCOL,
+  registerOnlineGg20,
+  restoreOnlineSignParty,
+  takePresignature,
+} from './protocols/ecdsa/online-gg20/index.js';
+export type {
   GeneratePreParamsOptions,
   PreParams,
   PreParamsPrimes,
@@ -115,6 +129,25 @@ export {
   serializePreParams,
   validatePreParams,
 } from './protocols/ecdsa/preparams.js';
+export type {
+  CreatePresignPartyOptions,
+  Presignature,
+  PresignaturePoints,
+  PresignatureSigner,
+  PresignPartyOptions,
+} from './protocols/ecdsa/presign-gg20/index.js';
+export {
+  createPresignParty,
+  PRESIGN_GG20_PROTOCOL,
+  PRESIGNATURE_FORMAT,
+  PRESIGNATURE_VERSION,
+  parsePresignature,
+  presignatureRecord,
+  registerPresignGg20,
+  restorePresignParty,
+  serializePresignature,
+  validatePresignature,
+} from './protocols/ecdsa/presign-gg20/index.js';
 export type {
   CreateSignPartyOptions,
   SignDerivation,

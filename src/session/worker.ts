@@ -64,6 +64,9 @@ const BUILTIN_PROTOCOL_MODULES: Readonly<Record<string, () => Promise<object>>> 
   'ecdsa-keygen-tss-lib': () => import('../protocols/ecdsa/keygen/index.js'),
   'ecdsa-sign-gg18': () => import('../protocols/ecdsa/sign-gg18/index.js'),
   'ecdsa-sign-gg18-tsslib': () => import('../protocols/ecdsa/sign-gg18/index.js'),
+  // GG20 presigning runs on workers; the online round needs a consumed-presignature token that
+  // cannot cross a thread boundary (and costs a few ms), so it runs in-process.
+  'ecdsa-presign-gg20': () => import('../protocols/ecdsa/presign-gg20/index.js'),
 };
 
 /** The protocol names workers know without a `modules` option. */
