@@ -1,11 +1,12 @@
 /**
- * Spend a P2WPKH output of a threshold key with a PSBT (regtest).
+ * Spend P2WPKH and P2PKH outputs of a 2-of-3 threshold key with a PSBT (regtest).
  *
- *   npx tsx examples/bitcoin-psbt.ts
+ *   npm run example:bitcoin    # tsx examples/bitcoin-psbt.ts
  *
  * The chain layer only needs a `ThresholdSigner`: a function that signs a 32-byte digest. Here it
- * is backed by a single private key so the example runs on its own; in production the 2-of-3
- * threshold signing session is the function passed as `signer`, and nothing else changes.
+ * runs a GG18 signing session between two of the three key holders for every input
+ * (support/threshold-signer.ts); the key comes from a fresh keygen (support/threshold-key.ts,
+ * which also generates the pre-params: real deployments generate those ahead of time).
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { Psbt, Transaction } from 'bitcoinjs-lib';
@@ -14,55 +15,74 @@ import {
   bitcoinPayment,
   createBitcoinSigner,
   signPsbt,
-  type ThresholdSigner,
   validateBitcoinSignature,
 } from '../src/chains/bitcoin/index.js';
-
-// --- The key. With mpc-tss this is `keyShare.publicKey`; the secret never exists in one place.
-const secretKey = secp256k1.utils.randomSecretKey();
-const publicKey = secp256k1.getPublicKey(secretKey, true);
-
-// --- The signer callback. The threshold signer plugs in here.
-const thresholdSign: ThresholdSigner = async (digest, context) => {
-  console.log(`  signing input ${context?.chain === 'bitcoin' ? context.inputIndex : '?'}`);
-  const sig = secp256k1.Signature.fromBytes(
-    secp256k1.sign(digest, secretKey, { prehash: false, lowS: true, format: 'recovered' }),
-    'recovered',
-  );
-  return { r: sig.r, s: sig.s, recoveryId: sig.recovery as 0 | 1 | 2 | 3 };
-};
+import { createWorkerPool } from '../src/index.js';
+import { generateThresholdKey } from './support/threshold-key.js';
+import { createThresholdSigner } from './support/threshold-signer.js';
 
 const network = 'regtest';
-console.log('threshold addresses (regtest):', bitcoinAddresses(publicKey, { network }));
+const pool = createWorkerPool();
 
-// --- A previous transaction that paid 0.001 BTC to our P2WPKH address (fabricated here; on a
-// real network it comes from your wallet backend).
-const ours = bitcoinPayment(publicKey, 'p2wpkh', { network });
-const prev = new Transaction();
-prev.addInput(new Uint8Array(32).fill(1), 0);
-prev.addOutput(ours.output, 100_000n);
+try {
+  // --- The key: three shares, any two sign. `shares[i].publicKey` is the key; its secret never
+  // exists in one place.
+  const shares = await generateThresholdKey({
+    ids: ['alice', 'bob', 'carol'],
+    minSigners: 2,
+    pool,
+  });
+  const publicKey = shares[0]!;
+  console.log('threshold addresses (regtest):', bitcoinAddresses(publicKey, { network }));
 
-// --- Build, sign, finalize, extract.
-const signer = createBitcoinSigner({ publicKey, signer: thresholdSign, network });
-const psbt = new Psbt({ network: signer.network });
-psbt.addInput({
-  hash: prev.getId(),
-  index: 0,
-  witnessUtxo: { script: ours.output, value: 100_000n },
-});
-const recipient = bitcoinPayment(
-  secp256k1.getPublicKey(secp256k1.utils.randomSecretKey()),
-  'p2wpkh',
-  {
-    network,
-  },
-);
-psbt.addOutput({ address: recipient.address, value: 99_000n });
+  // --- The signer callback: a GG18 session between alice and carol per digest.
+  const thresholdSign = createThresholdSigner({
+    shares,
+    signers: ['alice', 'carol'],
+    pool,
+    onSigned: ({ context, elapsedMs, wire }) => {
+      const input = context?.chain === 'bitcoin' ? context.inputIndex : '?';
+      console.log(
+        `  input ${input}: signed by alice and carol in ${elapsedMs.toFixed(0)} ms (${wire.bytes.toLocaleString('en-US')} B)`,
+      );
+    },
+  });
 
-console.log('signing the PSBT through the threshold signer:');
-await signPsbt(psbt, signer);
-console.log('signatures valid:', psbt.validateSignaturesOfAllInputs(validateBitcoinSignature));
-psbt.finalizeAllInputs();
-const tx = psbt.extractTransaction();
-console.log('txid:', tx.getId());
-console.log('raw :', tx.toHex());
+  // --- A previous transaction that paid our P2WPKH and P2PKH addresses (fabricated here; on a
+  // real network it comes from your wallet backend).
+  const wpkh = bitcoinPayment(publicKey, 'p2wpkh', { network });
+  const pkh = bitcoinPayment(publicKey, 'p2pkh', { network });
+  const prev = new Transaction();
+  prev.addInput(new Uint8Array(32).fill(1), 0);
+  prev.addOutput(wpkh.output, 100_000n);
+  prev.addOutput(pkh.output, 50_000n);
+
+  // --- Build, sign, finalize, extract.
+  const signer = createBitcoinSigner({ publicKey, signer: thresholdSign, network });
+  const psbt = new Psbt({ network: signer.network });
+  psbt.addInput({
+    hash: prev.getId(),
+    index: 0,
+    witnessUtxo: { script: wpkh.output, value: 100_000n }, // segwit: the amount is signed
+  });
+  psbt.addInput({ hash: prev.getId(), index: 1, nonWitnessUtxo: prev.toBuffer() }); // legacy
+  const recipient = bitcoinPayment(
+    secp256k1.getPublicKey(secp256k1.utils.randomSecretKey()),
+    'p2wpkh',
+    { network },
+  );
+  psbt.addOutput({ address: recipient.address, value: 148_000n });
+
+  console.log('signing the PSBT through the threshold signer:');
+  await signPsbt(psbt, signer);
+  console.log('signatures valid:', psbt.validateSignaturesOfAllInputs(validateBitcoinSignature));
+  psbt.finalizeAllInputs();
+  const tx = psbt.extractTransaction();
+  console.log('txid:', tx.getId());
+  console.log('raw :', tx.toHex());
+} catch (err) {
+  console.error('example failed:', err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+} finally {
+  await pool.close();
+}
