@@ -8,7 +8,7 @@
  * - With g = N + 1, g^m ≡ 1 + m·N (mod N²), so encryption costs one modexp (r^N) and every
  *   "Γ^x" in the MtA proofs is a multiplication.
  * - Decryption uses the CRT: m_p = L_p(c^{p−1} mod p²)·h_p mod p, likewise for q, then Garner.
- *   The secret exponents p−1, q−1 go through `modPow` (via {@link modPowSafe}, which also
+ *   The secret exponents p−1, q−1 go through `modPow` (via {@link modPow}, which also
  *   accepts the results OpenSSL refuses), on the native constant-time path for the odd
  *   2048-bit moduli p² and q² (SECURITY.md item 16).
  * - Every operation that takes a ciphertext from outside calls {@link validateCiphertext} first
@@ -21,9 +21,9 @@
  */
 import { LocalError, requireThat, VerifyError } from '../errors.js';
 import { bitLength, checkRange, gcd, mod, modInv } from '../math/bigint.js';
+import { modPow } from '../math/modexp.js';
 import { isProbablePrime } from '../math/primes.js';
 import { randomUnit } from '../math/random.js';
-import { modPowSafe } from './modpow.js';
 
 /** Bit length of every Paillier modulus N (tss-lib uses 2048; SECURITY.md item 1). */
 export const PAILLIER_MODULUS_BITS = 2048;
@@ -110,7 +110,7 @@ export function generatorPow(pk: PaillierPublicKey, x: bigint): bigint {
  * b^e mod N² for e ≥ 0. When `pk` belongs to a private key built in this process (the caller
  * owns N) and b is a unit, computes by the CRT on p² and q² with exponents reduced mod φ(p²),
  * φ(q²): about twice as fast. Otherwise one modexp mod N². Both go through the native
- * constant-time path ({@link modPowSafe}). Used for encryption and by the MtA proofs.
+ * constant-time path ({@link modPow}). Used for encryption and by the MtA proofs.
  */
 export function powModN2(pk: PaillierPublicKey, b: bigint, e: bigint): bigint {
   requireThat(typeof e === 'bigint' && e >= 0n, 'exponent must be a non-negative bigint');
@@ -122,12 +122,12 @@ export function powModN2(pk: PaillierPublicKey, b: bigint, e: bigint): bigint {
     const bq = b % q;
     if (b >= 0n && bp !== 0n && bq !== 0n) {
       const k = crtParams(sk);
-      const xp = modPowSafe(b % k.p2, e % k.phiP2, k.p2);
-      const xq = modPowSafe(b % k.q2, e % k.phiQ2, k.q2);
+      const xp = modPow(b % k.p2, e % k.phiP2, k.p2);
+      const xq = modPow(b % k.q2, e % k.phiQ2, k.q2);
       return xq + k.q2 * mod((xp - xq) * k.q2InvP2, k.p2);
     }
   }
-  return modPowSafe(b, e, n2);
+  return modPow(b, e, n2);
 }
 
 interface CrtParams {
@@ -165,8 +165,8 @@ function crtParams(sk: PaillierPrivateKey): CrtParams {
   const q2 = q * q;
   const g = n + 1n;
   // h_p = L_p(g^{p−1} mod p²)^{-1} mod p (secret exponent: native path on the odd 2048-bit p²).
-  const lp = (modPowSafe(g % p2, p - 1n, p2) - 1n) / p;
-  const lq = (modPowSafe(g % q2, q - 1n, q2) - 1n) / q;
+  const lp = (modPow(g % p2, p - 1n, p2) - 1n) / p;
+  const lq = (modPow(g % q2, q - 1n, q2) - 1n) / q;
   c = {
     p2,
     q2,
@@ -335,8 +335,8 @@ export function decrypt(sk: PaillierPrivateKey, c: bigint, title = 'ciphertext')
   validateCiphertext(sk.publicKey, c, title);
   const k = crtParams(sk);
   const { p, q } = sk;
-  const mp = mod(((modPowSafe(c % k.p2, k.pm1, k.p2) - 1n) / p) * k.hp, p);
-  const mq = mod(((modPowSafe(c % k.q2, k.qm1, k.q2) - 1n) / q) * k.hq, q);
+  const mp = mod(((modPow(c % k.p2, k.pm1, k.p2) - 1n) / p) * k.hp, p);
+  const mq = mod(((modPow(c % k.q2, k.qm1, k.q2) - 1n) / q) * k.hq, q);
   return mq + q * mod((mp - mq) * k.qInvP, p);
 }
 
@@ -356,5 +356,5 @@ export function add(pk: PaillierPublicKey, c1: bigint, c2: bigint): bigint {
 export function mulScalar(pk: PaillierPublicKey, c: bigint, k: bigint): bigint {
   validateCiphertext(pk, c, 'ciphertext');
   requireThat(typeof k === 'bigint' && k >= 0n && k < pk.n, 'scalar must be in [0, N)');
-  return modPowSafe(c, k, nSquare(pk));
+  return modPow(c, k, nSquare(pk));
 }

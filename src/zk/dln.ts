@@ -29,13 +29,12 @@
 import { requireThat, VerifyError, verifyThat } from '../errors.js';
 import { tssSha512_256i } from '../hash/tss-lib.js';
 import { bigintToBytes, decodeBigInt } from '../math/bigint.js';
+import { modPow, modPowCrt } from '../math/modexp.js';
 import { randomInRange } from '../math/random.js';
 import {
   checkAllUnits,
   checkBigintArray,
   checkProofContext,
-  modPowCrtSafe,
-  modPowSafe,
   type ProofContext,
   proofTranscript,
   RING_PEDERSEN_BYTES,
@@ -104,10 +103,10 @@ export function proveDln(
   requireThat(typeof x === 'bigint' && x >= 0n, 'DLN witness must be a non-negative bigint');
   const { P, Q, qInvP } = safePrimesOf(secret);
   requireThat(P * Q === stmt.ntilde, 'secret primes do not match Ñ');
-  requireThat(modPowCrtSafe(stmt.h1, x, P, Q, qInvP) === stmt.h2, 'DLN statement does not hold');
+  requireThat(modPowCrt(stmt.h1, x, P, Q, qInvP) === stmt.h2, 'DLN statement does not hold');
   const pq = secret.p * secret.q;
   const a = Array.from({ length: DLN_ITERATIONS }, () => randomInRange(1n, pq));
-  const alpha = a.map((ai) => modPowCrtSafe(stmt.h1, ai, P, Q, qInvP));
+  const alpha = a.map((ai) => modPowCrt(stmt.h1, ai, P, Q, qInvP));
   const c = challengeBits(ctx, stmt, alpha);
   const xr = x % pq;
   const t = a.map((ai, i) => (c[i] ? (ai + xr) % pq : ai));
@@ -136,7 +135,7 @@ export function verifyDln(ctx: ProofContext, stmt: RingPedersenPublic, proof: Dl
   checkAllUnits('alpha', proof.alpha, ntilde);
   const c = challengeBits(ctx, stmt, proof.alpha);
   for (let i = 0; i < DLN_ITERATIONS; i++) {
-    const lhs = modPowSafe(h1, proof.t[i]!, ntilde);
+    const lhs = modPow(h1, proof.t[i]!, ntilde);
     const rhs = c[i] ? (proof.alpha[i]! * h2) % ntilde : proof.alpha[i]!;
     if (lhs !== rhs) throw new VerifyError('PROOF_INVALID', `DLN proof: iteration ${i} fails`);
   }

@@ -36,13 +36,12 @@ import { LocalError, requireThat, VerifyError, verifyThat } from '../errors.js';
 import { tssRejectionSample, tssSha512_256iTagged } from '../hash/tss-lib.js';
 import { bigintToBytes, decodeBigInt, isqrt } from '../math/bigint.js';
 import { CURVE_ORDER } from '../math/curve.js';
+import { modPow, modPowCrt } from '../math/modexp.js';
 import { randomBelow } from '../math/random.js';
 import { PAILLIER_MODULUS_BITS } from './mod.js';
 import {
   checkAllUnits,
   checkProofContext,
-  modPowCrtSafe,
-  modPowSafe,
   type ProofContext,
   proofTranscript,
   RING_PEDERSEN_BYTES,
@@ -183,7 +182,7 @@ export function proveFac(
   const { ntilde: Nt, h1: s, h2: t } = verifier;
   const qc = CURVE_ORDER;
   const q3 = qc * qc * qc;
-  const pow = (b: bigint, e: bigint) => modPowSafe(b, e, Nt);
+  const pow = (b: bigint, e: bigint) => modPow(b, e, Nt);
   for (let attempt = 0; attempt < 32; attempt++) {
     const alpha = randomBelow(bounds.z);
     const beta = randomBelow(bounds.z);
@@ -228,11 +227,11 @@ export function verifyFac(
   const vp: RingPedersenPublic = 'pub' in own ? own.pub : own;
   verifyRingPedersenParams(vp);
   const { ntilde: Nt, h1: s, h2: t } = vp;
-  let pow = (b: bigint, e: bigint) => modPowSafe(b, e, Nt);
+  let pow = (b: bigint, e: bigint) => modPow(b, e, Nt);
   if ('secret' in own) {
     const { P: Pp, Q: Qq, qInvP } = safePrimesOf(own.secret);
     if (Pp * Qq !== Nt) throw new LocalError('INVALID_KEY_SHARE', 'own Ñ secrets do not match');
-    pow = (b, e) => modPowCrtSafe(b, e, Pp, Qq, qInvP);
+    pow = (b, e) => modPowCrt(b, e, Pp, Qq, qInvP);
   }
 
   verifyThat(typeof N0 === 'bigint', 'MALFORMED', '"N0" must be a bigint');

@@ -31,13 +31,13 @@
 import { LocalError, requireThat, VerifyError, verifyThat } from '../errors.js';
 import { tssRejectionSample, tssSha512_256iTagged } from '../hash/tss-lib.js';
 import { bigintToBytes, decodeBigInt, gcd, jacobi, modInv } from '../math/bigint.js';
+import { modPow } from '../math/modexp.js';
 import { isProbablePrime } from '../math/primes.js';
 import { randomBelow } from '../math/random.js';
 import {
   checkAllUnits,
   checkBigintArray,
   checkProofContext,
-  modPowSafe,
   type ProofContext,
   proofTranscript,
   tssLibSession,
@@ -104,7 +104,7 @@ function sampleW(N: bigint): bigint {
  * path) satisfies s² = (u/p)·u.
  */
 function legendre(u: bigint, p: bigint): 1 | -1 {
-  const s = modPowSafe(u, (p + 1n) >> 2n, p);
+  const s = modPow(u, (p + 1n) >> 2n, p);
   return (s * s) % p === u ? 1 : -1;
 }
 
@@ -134,7 +134,7 @@ export function proveMod(ctx: ProofContext, N: bigint, p: bigint, q: bigint): Mo
   const nInvQ = modInv(N % (q - 1n), q - 1n);
   const e4p = ((p + 1n) >> 2n) ** 2n % (p - 1n);
   const e4q = ((q + 1n) >> 2n) ** 2n % (q - 1n);
-  const qInvP = modPowSafe(q, p - 2n, p);
+  const qInvP = modPow(q, p - 2n, p);
   const crt = (vp: bigint, vq: bigint) => vq + q * (((((vp - vq) % p) + p) * qInvP) % p);
 
   for (let attempt = 0; attempt < 64; attempt++) {
@@ -161,8 +161,8 @@ export function proveMod(ctx: ProofContext, N: bigint, p: bigint, q: bigint): Mo
       let u = y;
       if (bi) u = (u * w) % N;
       if (ai) u = N - u;
-      x.push(crt(modPowSafe(u % p, e4p, p), modPowSafe(u % q, e4q, q)));
-      z.push(crt(modPowSafe(yp, nInvP, p), modPowSafe(yq, nInvQ, q)));
+      x.push(crt(modPow(u % p, e4p, p), modPow(u % q, e4q, q)));
+      z.push(crt(modPow(yp, nInvP, p), modPow(yq, nInvQ, q)));
       if (ai) a |= 1n << BigInt(i);
       if (bi) b |= 1n << BigInt(i);
     }
@@ -219,7 +219,7 @@ export function verifyMod(ctx: ProofContext, N: bigint, proof: ModProof): void {
     }
   }
   for (let i = 0; i < MOD_ITERATIONS; i++) {
-    if (modPowSafe(proof.z[i]!, N, N) !== ys[i]) {
+    if (modPow(proof.z[i]!, N, N) !== ys[i]) {
       throw new VerifyError('PROOF_INVALID', `Π^mod: N-th root check ${i} fails`);
     }
   }

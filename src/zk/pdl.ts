@@ -27,8 +27,8 @@
 import { LocalError, requireThat, VerifyError } from '../errors.js';
 import { gcd } from '../math/bigint.js';
 import { CURVE_ORDER, type Point, pointFromBytes } from '../math/curve.js';
+import { modPow } from '../math/modexp.js';
 import { randomBelow, randomUnit } from '../math/random.js';
-import { modPowSafe } from '../paillier/modpow.js';
 import {
   generatorPow,
   nSquare,
@@ -173,10 +173,10 @@ export function provePdl(
   const mu = randomBelow(CURVE_ORDER * nTilde);
 
   // Every exponent but N is secret: native constant-time modPow throughout.
-  const z = (modPowSafe(h1, x, nTilde) * modPowSafe(h2, mu, nTilde)) % nTilde;
+  const z = (modPow(h1, x, nTilde) * modPow(h2, mu, nTilde)) % nTilde;
   const U1 = base.multiply(alpha % CURVE_ORDER);
   const u2 = (generatorPow(pk, alpha) * powModN2(pk, beta, pk.n)) % n2;
-  const u3 = (modPowSafe(h1, alpha, nTilde) * modPowSafe(h2, gamma, nTilde)) % nTilde;
+  const u3 = (modPow(h1, alpha, nTilde) * modPow(h2, gamma, nTilde)) % nTilde;
   const e = challenge(ctx, pk, verifier, c, base, X, z, U1, u2, u3);
   return {
     z,
@@ -184,7 +184,7 @@ export function provePdl(
     u2,
     u3,
     s1: e * x + alpha,
-    s2: (modPowSafe(rho, e, pk.n) * beta) % pk.n,
+    s2: (modPow(rho, e, pk.n) * beta) % pk.n,
     s3: e * mu + gamma,
   };
 }
@@ -242,8 +242,8 @@ export function verifyPdl(
   const rhsN2 = (u2 * powModN2(pk, c, e)) % n2;
   if (lhsN2 !== rhsN2)
     throw new VerifyError('PROOF_INVALID', 'PdlProof: the Paillier equation fails');
-  const lhsNt = (modPowSafe(h1, s1, nTilde) * modPowSafe(h2, s3, nTilde)) % nTilde;
-  const rhsNt = (u3 * modPowSafe(z, e, nTilde)) % nTilde;
+  const lhsNt = (modPow(h1, s1, nTilde) * modPow(h2, s3, nTilde)) % nTilde;
+  const rhsNt = (u3 * modPow(z, e, nTilde)) % nTilde;
   if (lhsNt !== rhsNt) {
     throw new VerifyError('PROOF_INVALID', 'PdlProof: the ring-Pedersen equation fails');
   }

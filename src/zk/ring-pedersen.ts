@@ -105,7 +105,7 @@ export function ringPedersenFromSafePrimes(P: bigint, Q: bigint): RingPedersenKe
     'P and Q must be safe primes',
   );
   const pq = p * q;
-  const qInvP = modPowSafe(Q, P - 2n, P);
+  const qInvP = modPow(Q, P - 2n, P);
 
   // h1 = f², with order exactly pq in QR_Ñ (QR_P and QR_Q have prime orders p and q).
   let h1: bigint;
@@ -118,8 +118,8 @@ export function ringPedersenFromSafePrimes(P: bigint, Q: bigint): RingPedersenKe
   let alpha: bigint;
   do alpha = randomUnit(pq);
   while (alpha === 1n);
-  const beta = modPowSafe(alpha, (p - 1n) * (q - 1n) - 1n, pq);
-  const h2 = modPowCrtSafe(h1, alpha, P, Q, qInvP);
+  const beta = modPow(alpha, (p - 1n) * (q - 1n) - 1n, pq);
+  const h2 = modPowCrt(h1, alpha, P, Q, qInvP);
   const pub: RingPedersenPublic = { ntilde, h1, h2 };
   verifyRingPedersenParams(pub);
   return { pub, secret: { p, q, alpha, beta } };
@@ -171,8 +171,8 @@ export function validateRingPedersenKeyPair(params: RingPedersenKeyPair): void {
     isProbablePrime(p) && isProbablePrime(q) && isProbablePrime(P) && isProbablePrime(Q),
     'P and Q are not safe primes',
   );
-  ok(modPowCrtSafe(pub.h1, alpha, P, Q) === pub.h2, 'h2 ≠ h1^alpha');
-  ok(modPowCrtSafe(pub.h2, beta, P, Q) === pub.h1, 'h1 ≠ h2^beta');
+  ok(modPowCrt(pub.h1, alpha, P, Q) === pub.h2, 'h2 ≠ h1^alpha');
+  ok(modPowCrt(pub.h2, beta, P, Q) === pub.h1, 'h1 ≠ h2^beta');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,24 +347,5 @@ export function safePrimesOf(secret: Pick<RingPedersenSecret, 'p' | 'q'>): {
 } {
   const P = 2n * secret.p + 1n;
   const Q = 2n * secret.q + 1n;
-  return { P, Q, qInvP: modPowSafe(Q, P - 2n, P) };
-}
-
-/**
- * {@link modPow} for a non-negative exponent. (Transitional alias: `modPow` itself now returns
- * the results OpenSSL refuses as DH secrets.)
- * @internal
- */
-export function modPowSafe(b: bigint, e: bigint, m: bigint): bigint {
-  requireThat(e >= 0n, 'exponent must be non-negative');
-  return modPow(b, e, m);
-}
-
-/**
- * b^e mod p·q by CRT over distinct primes p, q (secret-holder fast path), e ≥ 0.
- * @internal
- */
-export function modPowCrtSafe(b: bigint, e: bigint, p: bigint, q: bigint, qInvP?: bigint): bigint {
-  requireThat(e >= 0n, 'CRT exponent must be non-negative');
-  return modPowCrt(b, e, p, q, qInvP);
+  return { P, Q, qInvP: modPow(Q, P - 2n, P) };
 }

@@ -5,6 +5,7 @@ import { LocalError, VerifyError } from '../../src/errors.js';
 import { tssRejectionSample, tssSha512_256iTagged } from '../../src/hash/tss-lib.js';
 import { bitLength, byteLength, isqrt, modInv } from '../../src/math/bigint.js';
 import { CURVE_ORDER } from '../../src/math/curve.js';
+import { modPow } from '../../src/math/modexp.js';
 import { randomBelow, randomBytes } from '../../src/math/random.js';
 import { PROFILES } from '../../src/profile.js';
 import {
@@ -18,7 +19,6 @@ import {
   verifyFac,
 } from '../../src/zk/fac.js';
 import {
-  modPowSafe,
   type ProofContext,
   type RingPedersenPublic,
   ringPedersenFromSafePrimes,
@@ -64,7 +64,7 @@ function rejects(f: () => void, code?: string): VerifyError {
   return err as VerifyError;
 }
 
-const pw = (b: bigint, e: bigint) => modPowSafe(b, e, Nt);
+const pw = (b: bigint, e: bigint) => modPow(b, e, Nt);
 const mul = (...xs: bigint[]) => xs.reduce((acc, x) => (acc * x) % Nt, 1n);
 
 /** The three equations of fig. 28 for a given challenge e (no range or hash checks). */

@@ -35,8 +35,8 @@ import {
   pointFromCoords,
   pointToBytes,
 } from '../../math/curve.js';
+import { modPow } from '../../math/modexp.js';
 import { randomBelow, randomUnit } from '../../math/random.js';
-import { modPowSafe } from '../../paillier/modpow.js';
 import {
   generatorPow,
   nSquare,
@@ -211,7 +211,7 @@ function prove(
 
   // Every exponent below except N is secret: native constant-time modPow throughout.
   const pedersen = (a: bigint, b: bigint) =>
-    (modPowSafe(h1, a, nTilde) * modPowSafe(h2, b, nTilde)) % nTilde;
+    (modPow(h1, a, nTilde) * modPow(h2, b, nTilde)) % nTilde;
   const z = pedersen(x, rho);
   const zPrm = pedersen(alpha, rhoPrm);
   const t = pedersen(y, sigma);
@@ -228,7 +228,7 @@ function prove(
     t,
     v,
     w,
-    s: (modPowSafe(r, e, pk.n) * beta) % pk.n,
+    s: (modPow(r, e, pk.n) * beta) % pk.n,
     s1: e * x + alpha,
     s2: e * rho + rhoPrm,
     t1: e * y + gamma,
@@ -289,11 +289,11 @@ function verify(
     if (!lhs.equals(rhs)) throw new VerifyError('PROOF_INVALID', `${title}: curve equation failed`);
   }
   const pedersen = (a: bigint, b: bigint) =>
-    (modPowSafe(h1, a, nTilde) * modPowSafe(h2, b, nTilde)) % nTilde;
-  if (pedersen(s1, s2) !== (modPowSafe(z, e, nTilde) * zPrm) % nTilde) {
+    (modPow(h1, a, nTilde) * modPow(h2, b, nTilde)) % nTilde;
+  if (pedersen(s1, s2) !== (modPow(z, e, nTilde) * zPrm) % nTilde) {
     throw new VerifyError('PROOF_INVALID', `${title}: ring-Pedersen equation for x failed`);
   }
-  if (pedersen(t1, t2) !== (modPowSafe(t, e, nTilde) * w) % nTilde) {
+  if (pedersen(t1, t2) !== (modPow(t, e, nTilde) * w) % nTilde) {
     throw new VerifyError('PROOF_INVALID', `${title}: ring-Pedersen equation for y failed`);
   }
   const lhs = (((powModN2(pk, c1, s1) * powModN2(pk, s, pk.n)) % n2) * generatorPow(pk, t1)) % n2;

@@ -18,8 +18,8 @@
 import { LocalError, requireThat, VerifyError } from '../../errors.js';
 import { tssRejectionSample, tssSha512_256i } from '../../hash/tss-lib.js';
 import { gcd } from '../../math/bigint.js';
+import { modPow } from '../../math/modexp.js';
 import { randomBelow, randomUnit } from '../../math/random.js';
-import { modPowSafe } from '../../paillier/modpow.js';
 import {
   generatorPow,
   nSquare,
@@ -135,12 +135,12 @@ export function proveRangeAlice(
   const rho = randomBelow(Q * nTilde);
 
   // Secret exponents (m, ρ, α, γ) and the secret base β: native constant-time modPow.
-  const z = (modPowSafe(h1, m, nTilde) * modPowSafe(h2, rho, nTilde)) % nTilde;
+  const z = (modPow(h1, m, nTilde) * modPow(h2, rho, nTilde)) % nTilde;
   const u = (generatorPow(pk, alpha) * powModN2(pk, beta, pk.n)) % n2;
-  const w = (modPowSafe(h1, alpha, nTilde) * modPowSafe(h2, gamma, nTilde)) % nTilde;
+  const w = (modPow(h1, alpha, nTilde) * modPow(h2, gamma, nTilde)) % nTilde;
 
   const e = rangeAliceChallenge(ctx, pk, verifier, c, z, u, w);
-  const s = (modPowSafe(r, e, pk.n) * beta) % pk.n;
+  const s = (modPow(r, e, pk.n) * beta) % pk.n;
   const s1 = e * m + alpha;
   const s2 = e * rho + gamma;
   return { z, u, w, s, s1, s2 };
@@ -190,8 +190,8 @@ export function verifyRangeAlice(
   if (lhsN2 !== rhsN2) {
     throw new VerifyError('PROOF_INVALID', 'RangeProofAlice: Paillier equation failed');
   }
-  const lhsNt = (w * modPowSafe(z, e, nTilde)) % nTilde;
-  const rhsNt = (modPowSafe(h1, s1, nTilde) * modPowSafe(h2, s2, nTilde)) % nTilde;
+  const lhsNt = (w * modPow(z, e, nTilde)) % nTilde;
+  const rhsNt = (modPow(h1, s1, nTilde) * modPow(h2, s2, nTilde)) % nTilde;
   if (lhsNt !== rhsNt) {
     throw new VerifyError('PROOF_INVALID', 'RangeProofAlice: ring-Pedersen equation failed');
   }

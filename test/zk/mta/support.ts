@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gcd } from '../../../src/math/bigint.js';
 import { mulG, type Point } from '../../../src/math/curve.js';
+import { modPow } from '../../../src/math/modexp.js';
 import { randomBelow, randomUnit } from '../../../src/math/random.js';
-import { modPowSafe } from '../../../src/paillier/modpow.js';
 import {
   encryptWithNonce,
   generatorPow,
@@ -86,7 +86,7 @@ export function fixtureRingPedersen(i: number): TestRingPedersen {
     const f = randomUnit(nTilde);
     const h1 = (f * f) % nTilde;
     const lambda = randomBelow(((P - 1n) / 2n) * ((Qf - 1n) / 2n) - 2n) + 2n;
-    const h2 = modPowSafe(h1, lambda, nTilde);
+    const h2 = modPow(h1, lambda, nTilde);
     rp = { nTilde, h1, h2, P, Q: Qf };
     rpCache.set(i, rp);
   }
@@ -99,7 +99,7 @@ export function publicParams(rp: TestRingPedersen): RingPedersenParams {
 }
 
 function ped(v: RingPedersenParams, a: bigint, b: bigint): bigint {
-  return (modPowSafe(v.h1, a, v.nTilde) * modPowSafe(v.h2, b, v.nTilde)) % v.nTilde;
+  return (modPow(v.h1, a, v.nTilde) * modPow(v.h2, b, v.nTilde)) % v.nTilde;
 }
 
 /**
@@ -121,10 +121,10 @@ export function forgeRangeAlice(
   const gamma = randomBelow(Q3 * v.nTilde);
   const rho = randomBelow(Q * v.nTilde);
   const z = ped(v, m, rho);
-  const u = (generatorPow(pk, alpha) * modPowSafe(beta, pk.n, n2)) % n2;
+  const u = (generatorPow(pk, alpha) * modPow(beta, pk.n, n2)) % n2;
   const w = ped(v, alpha, gamma);
   const e = rangeAliceChallenge(ctx, pk, v, c, z, u, w);
-  const s = (modPowSafe(r, e, pk.n) * beta) % pk.n;
+  const s = (modPow(r, e, pk.n) * beta) % pk.n;
   return { c, proof: tweak({ z, u, w, s, s1: e * m + alpha, s2: e * rho + gamma }) };
 }
 
@@ -143,7 +143,7 @@ export function forgeBob(
 ): { c2: bigint; proof: ProofBob | ProofBobWC } {
   const n2 = nSquare(pk);
   const r = randomUnit(pk.n);
-  const c2 = (modPowSafe(c1, x, n2) * encryptWithNonce(pk, y % pk.n, r)) % n2;
+  const c2 = (modPow(c1, x, n2) * encryptWithNonce(pk, y % pk.n, r)) % n2;
   const alpha = randomBelow(Q3 - 1n) + 1n;
   const rho = randomBelow(Q * v.nTilde);
   const sigma = randomBelow(Q * v.nTilde);
@@ -155,8 +155,7 @@ export function forgeBob(
   const zPrm = ped(v, alpha, rhoPrm);
   const t = ped(v, y, sigma);
   const vv =
-    (((modPowSafe(c1, alpha, n2) * generatorPow(pk, gamma)) % n2) * modPowSafe(beta, pk.n, n2)) %
-    n2;
+    (((modPow(c1, alpha, n2) * generatorPow(pk, gamma)) % n2) * modPow(beta, pk.n, n2)) % n2;
   const w = ped(v, gamma, tau);
   const u = X === undefined ? undefined : mulG(alpha);
   const e = bobChallenge(
@@ -171,7 +170,7 @@ export function forgeBob(
     t,
     v: vv,
     w,
-    s: (modPowSafe(r, e, pk.n) * beta) % pk.n,
+    s: (modPow(r, e, pk.n) * beta) % pk.n,
     s1: e * x + alpha,
     s2: e * rho + rhoPrm,
     t1: e * y + gamma,

@@ -24,8 +24,8 @@ import { LocalError, VerifyError, verifyThat } from '../../../errors.js';
 import { Transcript } from '../../../hash/transcript.js';
 import { bigintToBytes, bitLength, bytesToBigint, gcd, modInv } from '../../../math/bigint.js';
 import type { Point } from '../../../math/curve.js';
+import { modPow, modPowCrt } from '../../../math/modexp.js';
 import type { Profile } from '../../../profile.js';
-import { modPowCrtSafe, modPowSafe } from '../../../zk/ring-pedersen.js';
 
 /** Number of iterations (tss-lib `paillier.ProofIters`). */
 export const PAILLIER_PROOF_ITERATIONS = 13;
@@ -142,7 +142,7 @@ export function provePaillierKey(
   const phi = (p - 1n) * (q - 1n);
   if (gcd(N, phi) !== 1n) throw new LocalError('INVALID_ARGUMENT', 'gcd(N, φ(N)) must be 1');
   const m = modInv(N, phi);
-  const qInvP = modPowSafe(q, p - 2n, p);
+  const qInvP = modPow(q, p - 2n, p);
   let xs: bigint[];
   try {
     xs = challenges(ctx, N, pub);
@@ -151,7 +151,7 @@ export function provePaillierKey(
       cause: e,
     });
   }
-  return xs.map((x) => modPowCrtSafe(x, m, p, q, qInvP));
+  return xs.map((x) => modPowCrt(x, m, p, q, qInvP));
 }
 
 /**
@@ -181,7 +181,7 @@ export function verifyPaillierKey(
   }
   const xs = challenges(ctx, N, pub);
   for (let i = 0; i < PAILLIER_PROOF_ITERATIONS; i++) {
-    if (modPowSafe(proof[i]!, N, N) !== xs[i]) {
+    if (modPow(proof[i]!, N, N) !== xs[i]) {
       throw new VerifyError('PROOF_INVALID', `Paillier-key proof: iteration ${i} fails`);
     }
   }
