@@ -20,7 +20,7 @@
  * @module
  */
 import { LocalError, requireThat, VerifyError } from '../errors.js';
-import { bitLength, checkRange, gcd, mod, modInv } from '../math/bigint.js';
+import { bitLength, checkRange, gcd, mod } from '../math/bigint.js';
 import { modPow } from '../math/modexp.js';
 import { isProbablePrime } from '../math/primes.js';
 import { randomUnit } from '../math/random.js';
@@ -172,12 +172,14 @@ function crtParams(sk: PaillierPrivateKey): CrtParams {
     q2,
     pm1: p - 1n,
     qm1: q - 1n,
-    hp: modInv(lp, p),
-    hq: modInv(lq, q),
-    qInvP: modInv(q, p),
+    // Inverses of secret values by Fermat/Euler on the native constant-time path, not by the
+    // variable-time extended Euclid: x⁻¹ = x^(p−2) mod p, and mod p², x^(φ(p²)−1).
+    hp: modPow(lp, p - 2n, p),
+    hq: modPow(lq, q - 2n, q),
+    qInvP: modPow(q, p - 2n, p),
     phiP2: p * (p - 1n),
     phiQ2: q * (q - 1n),
-    q2InvP2: modInv(q2, p2),
+    q2InvP2: modPow(q2, p * (p - 1n) - 1n, p2),
   };
   crtCache.set(sk, c);
   return c;

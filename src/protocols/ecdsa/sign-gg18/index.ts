@@ -22,6 +22,7 @@
  * `restoreParty(snapshot)` finds them.
  * @module
  */
+import { LocalError } from '../../../errors.js';
 import { createParty, registerProtocol, restoreParty } from '../../../party/engine.js';
 import type { AnyProtocolDef, Party, PartyLimits, ProtocolDef } from '../../../party/types.js';
 import type { Profile } from '../../../profile.js';
@@ -49,7 +50,7 @@ function def(profile: Profile): ProtocolDef<SignState, Signature, SignInput> {
     rounds: [round1, round2, round3, round4, round5, round6, round7, round8, round9(profile)],
     start: (input, rctx) => {
       if (input.state.profile !== profile) {
-        throw new Error('sign-gg18: input prepared for another profile');
+        throw new LocalError('INVALID_ARGUMENT', 'sign-gg18: input prepared for another profile');
       }
       return start(input, rctx);
     },
