@@ -16,6 +16,7 @@ import { bytesToBigint, hexToBytes } from '../../src/math/bigint.js';
 import { FIELD_PRIME, G, mulG } from '../../src/math/curve.js';
 import { PROFILES, type Profile } from '../../src/profile.js';
 import { describeInterop, readInterop } from '../support/interop.js';
+import { pbFields } from '../support/protobuf.js';
 
 function codeOf(fn: () => unknown): { cls: string; code: string } | undefined {
   try {
@@ -278,31 +279,6 @@ describe('native commitments are bound to the session', () => {
 });
 
 // ---- known answers from tss-lib v2 (golden signing transcript) ----
-
-/** Minimal protobuf reader for the test: length-delimited fields only (all tss-lib fields). */
-function pbFields(b: Uint8Array): Map<number, Uint8Array[]> {
-  const out = new Map<number, Uint8Array[]>();
-  let p = 0;
-  const varint = (): number => {
-    let v = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = b[p++]!;
-      v += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return v;
-      shift += 7;
-    }
-  };
-  while (p < b.length) {
-    const key = varint();
-    if ((key & 7) !== 2) throw new Error('unexpected wire type');
-    const len = varint();
-    const field = Math.floor(key / 8);
-    out.set(field, [...(out.get(field) ?? []), b.subarray(p, p + len)]);
-    p += len;
-  }
-  return out;
-}
 
 interface GoldenMessage {
   round: string;

@@ -24,6 +24,7 @@ import {
 } from '../../src/vss/feldman.js';
 import { lagrangeCoefficient, lagrangeCoefficients } from '../../src/vss/lagrange.js';
 import { describeInterop, readInterop } from '../support/interop.js';
+import { pbFields } from '../support/protobuf.js';
 
 const q = CURVE_ORDER;
 
@@ -226,31 +227,6 @@ describe('splitSecret input validation', () => {
 });
 
 // ---- known answers from tss-lib v2 (golden 2-of-3 keygen) ----
-
-/** Minimal protobuf reader for the test: length-delimited fields only (all tss-lib fields). */
-function pbFields(b: Uint8Array): Map<number, Uint8Array[]> {
-  const out = new Map<number, Uint8Array[]>();
-  let p = 0;
-  const varint = (): number => {
-    let v = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = b[p++]!;
-      v += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return v;
-      shift += 7;
-    }
-  };
-  while (p < b.length) {
-    const key = varint();
-    if ((key & 7) !== 2) throw new Error('unexpected wire type');
-    const len = varint();
-    const field = Math.floor(key / 8);
-    out.set(field, [...(out.get(field) ?? []), b.subarray(p, p + len)]);
-    p += len;
-  }
-  return out;
-}
 
 interface GoldenMessage {
   round: string;

@@ -25,6 +25,7 @@ import {
   verifySchnorrV,
 } from '../../src/zk/schnorr.js';
 import { describeInterop, readInterop } from '../support/interop.js';
+import { pbFields } from '../support/protobuf.js';
 
 function codeOf(fn: () => unknown): { cls: string; code: string } | undefined {
   try {
@@ -274,31 +275,6 @@ describe.each(PROFILES)('Schnorr V-proof, V = s·R + l·G (%s)', (profile) => {
 });
 
 // ---- known answers from tss-lib v2 (golden signing transcript) ----
-
-/** Minimal protobuf reader for the test: length-delimited fields only (all tss-lib fields). */
-function pbFields(b: Uint8Array): Map<number, Uint8Array[]> {
-  const out = new Map<number, Uint8Array[]>();
-  let p = 0;
-  const varint = (): number => {
-    let v = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = b[p++]!;
-      v += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return v;
-      shift += 7;
-    }
-  };
-  while (p < b.length) {
-    const key = varint();
-    if ((key & 7) !== 2) throw new Error('unexpected wire type');
-    const len = varint();
-    const field = Math.floor(key / 8);
-    out.set(field, [...(out.get(field) ?? []), b.subarray(p, p + len)]);
-    p += len;
-  }
-  return out;
-}
 
 interface GoldenMessage {
   round: string;
