@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bitLength, modInv } from '../../src/math/bigint.js';
@@ -11,6 +10,7 @@ import {
 } from '../../src/math/modexp.js';
 import { isProbablePrime } from '../../src/math/primes.js';
 import { randomBits } from '../../src/math/random.js';
+import { fixturePrimeSet } from '../support/primes.js';
 
 function oddModulus(bits: number): bigint {
   return randomBits(bits) | 1n | (1n << BigInt(bits - 1));
@@ -108,11 +108,7 @@ describe('modexp engine', () => {
 
 describe('results OpenSSL refuses as DH secrets (0, 1, m − 1)', () => {
   // 1024-bit Blum primes from the fixtures: p² is a 2048-bit native modulus.
-  const fx = JSON.parse(
-    readFileSync(new URL('../fixtures/primes.json', import.meta.url), 'utf8'),
-  ) as { sets: { paillierP: string; paillierQ: string }[] };
-  const p = BigInt(`0x${fx.sets[0]!.paillierP}`);
-  const q = BigInt(`0x${fx.sets[0]!.paillierQ}`);
+  const { paillierP: p, paillierQ: q } = fixturePrimeSet(0);
   const p2 = p * p;
   const n = p * q;
 

@@ -1,8 +1,3 @@
-/**
- * Shared pieces of the security regression tests (test/security): keys from the precomputed
- * fixture primes (never generated here) and assertions on the error a check throws.
- */
-import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { isMpcError, type MpcError, PeerError, VerifyError } from '../../src/errors.js';
 import { type PaillierPrivateKey, paillierKeyFromPrimes } from '../../src/paillier/paillier.js';
@@ -10,27 +5,14 @@ import {
   type RingPedersenKeyPair,
   ringPedersenFromSafePrimes,
 } from '../../src/zk/ring-pedersen.js';
+import { fixturePrimeSet } from '../support/primes.js';
 
-interface PrimeSet {
-  paillierP: string;
-  paillierQ: string;
-  ntildeP: string;
-  ntildeQ: string;
-}
-
-const SETS = (
-  JSON.parse(readFileSync(new URL('../fixtures/primes.json', import.meta.url), 'utf8')) as {
-    sets: PrimeSet[];
-  }
-).sets;
-
-const hex = (s: string): bigint => BigInt(`0x${s}`);
+const _hex = (s: string): bigint => BigInt(`0x${s}`);
 
 /** The raw primes of fixture set `i`. */
 export function primes(i: number): { p: bigint; q: bigint; P: bigint; Q: bigint } {
-  const s = SETS[i];
-  if (s === undefined) throw new Error(`no fixture prime set ${i}`);
-  return { p: hex(s.paillierP), q: hex(s.paillierQ), P: hex(s.ntildeP), Q: hex(s.ntildeQ) };
+  const s = fixturePrimeSet(i);
+  return { p: s.paillierP, q: s.paillierQ, P: s.ntildeP, Q: s.ntildeQ };
 }
 
 const paillier = new Map<number, PaillierPrivateKey>();

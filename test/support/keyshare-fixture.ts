@@ -1,27 +1,9 @@
-/**
- * Test-only builder of valid {@link KeyShare}s from the precomputed primes in
- * test/fixtures/primes.json (trusted-dealer style: one polynomial, shares handed out).
- * Never use outside tests.
- */
-import { readFileSync } from 'node:fs';
 import type { KeyShare, KeyShareParty } from '../../src/keyshare.js';
 import { bytesToHex, gcd, mod, modInv } from '../../src/math/bigint.js';
 import { CURVE_ORDER, mulG, pointToBytes } from '../../src/math/curve.js';
 import { modPowCrt } from '../../src/math/modexp.js';
 import { randomBelow } from '../../src/math/random.js';
-
-interface PrimeSet {
-  paillierP: string;
-  paillierQ: string;
-  ntildeP: string;
-  ntildeQ: string;
-}
-
-const SETS = (
-  JSON.parse(readFileSync(new URL('../fixtures/primes.json', import.meta.url), 'utf8')) as {
-    sets: PrimeSet[];
-  }
-).sets;
+import { FIXTURE_PRIME_SETS } from './primes.js';
 
 /** Options of {@link makeKeyShares}. */
 export interface MakeKeySharesOptions {
@@ -41,17 +23,18 @@ const hex = (p: ReturnType<typeof mulG>, compressed = true): string =>
 /** n valid key shares of one random key (n ≤ number of prime sets, 10). */
 export function makeKeyShares(opts: MakeKeySharesOptions): KeyShare[] {
   const { n, minSigners: m } = opts;
-  if (n > SETS.length) throw new Error(`at most ${SETS.length} parties`);
+  if (n > FIXTURE_PRIME_SETS.length)
+    throw new Error(`at most ${FIXTURE_PRIME_SETS.length} parties`);
   const q = CURVE_ORDER;
   const coeffs = Array.from({ length: m }, () => 1n + randomBelow(q - 1n));
   const f = (x: bigint): bigint => coeffs.reduceRight((acc, c) => mod(acc * x + c, q), 0n);
   const ids = opts.ids ?? Array.from({ length: n }, (_, j) => `P${j + 1}`);
   const indices = opts.indices ?? ids.map(() => 1n + randomBelow(q - 1n));
-  const secrets = SETS.slice(0, n).map((s) => {
-    const p = BigInt(`0x${s.paillierP}`);
-    const qq = BigInt(`0x${s.paillierQ}`);
-    const P = BigInt(`0x${s.ntildeP}`);
-    const Q = BigInt(`0x${s.ntildeQ}`);
+  const secrets = FIXTURE_PRIME_SETS.slice(0, n).map((s) => {
+    const p = s.paillierP;
+    const qq = s.paillierQ;
+    const P = s.ntildeP;
+    const Q = s.ntildeQ;
     const sp = (P - 1n) / 2n;
     const sq = (Q - 1n) / 2n;
     const nt = P * Q;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LocalError, VerifyError } from '../../src/errors.js';
@@ -23,13 +22,9 @@ import {
   type RingPedersenPublic,
   ringPedersenFromSafePrimes,
 } from '../../src/zk/ring-pedersen.js';
+import { FIXTURE_PRIME_SETS } from '../support/primes.js';
 
-type PrimeSet = { ntildeP: bigint; ntildeQ: bigint };
-const sets: PrimeSet[] = (
-  JSON.parse(readFileSync(new URL('../fixtures/primes.json', import.meta.url), 'utf8')) as {
-    sets: { ntildeP: string; ntildeQ: string }[];
-  }
-).sets.map((s) => ({ ntildeP: BigInt(`0x${s.ntildeP}`), ntildeQ: BigInt(`0x${s.ntildeQ}`) }));
+const sets = FIXTURE_PRIME_SETS;
 
 const keys = ringPedersenFromSafePrimes(sets[0]!.ntildeP, sets[0]!.ntildeQ);
 const other = ringPedersenFromSafePrimes(sets[1]!.ntildeP, sets[1]!.ntildeQ);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LocalError, VerifyError } from '../../src/errors.js';
@@ -24,18 +23,9 @@ import {
   ringPedersenFromSafePrimes,
   tssLibSession,
 } from '../../src/zk/ring-pedersen.js';
+import { FIXTURE_PRIME_SETS } from '../support/primes.js';
 
-type PrimeSet = { paillierP: bigint; paillierQ: bigint; ntildeP: bigint; ntildeQ: bigint };
-const sets: PrimeSet[] = (
-  JSON.parse(readFileSync(new URL('../fixtures/primes.json', import.meta.url), 'utf8')) as {
-    sets: Record<keyof PrimeSet, string>[];
-  }
-).sets.map((s) => ({
-  paillierP: BigInt(`0x${s.paillierP}`),
-  paillierQ: BigInt(`0x${s.paillierQ}`),
-  ntildeP: BigInt(`0x${s.ntildeP}`),
-  ntildeQ: BigInt(`0x${s.ntildeQ}`),
-}));
+const sets = FIXTURE_PRIME_SETS;
 
 const { paillierP: p, paillierQ: q } = sets[0]!;
 const N0 = p * q;

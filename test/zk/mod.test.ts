@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LocalError, VerifyError } from '../../src/errors.js';
@@ -19,16 +18,9 @@ import {
   verifyMod,
 } from '../../src/zk/mod.js';
 import { type ProofContext, proofTranscript, tssLibSession } from '../../src/zk/ring-pedersen.js';
+import { FIXTURE_PRIME_SETS } from '../support/primes.js';
 
-type PrimeSet = { paillierP: bigint; paillierQ: bigint };
-const sets: PrimeSet[] = (
-  JSON.parse(readFileSync(new URL('../fixtures/primes.json', import.meta.url), 'utf8')) as {
-    sets: { paillierP: string; paillierQ: string }[];
-  }
-).sets.map((s) => ({
-  paillierP: BigInt(`0x${s.paillierP}`),
-  paillierQ: BigInt(`0x${s.paillierQ}`),
-}));
+const sets = FIXTURE_PRIME_SETS;
 const { paillierP: p, paillierQ: q } = sets[0]!;
 const N = p * q;
 const N2 = sets[1]!.paillierP * sets[1]!.paillierQ;

@@ -1,10 +1,4 @@
-/**
- * Test support for the MtA proofs: keys from the precomputed fixture primes (never generated
- * here), and cheating provers that skip the honest prover's refusals so the verifier's bounds
- * can be exercised.
- */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gcd } from '../../../src/math/bigint.js';
 import { mulG, type Point } from '../../../src/math/curve.js';
@@ -27,23 +21,13 @@ import {
   type RingPedersenParams,
 } from '../../../src/zk/mta/common.js';
 import { type RangeProofAlice, rangeAliceChallenge } from '../../../src/zk/mta/range-alice.js';
+import { FIXTURE_PRIME_SETS } from '../../support/primes.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const _here = dirname(fileURLToPath(import.meta.url));
 
-interface PrimeSet {
-  paillierP: string;
-  paillierQ: string;
-  ntildeP: string;
-  ntildeQ: string;
-}
+const sets = FIXTURE_PRIME_SETS;
 
-const sets: PrimeSet[] = (
-  JSON.parse(readFileSync(join(here, '..', '..', 'fixtures', 'primes.json'), 'utf8')) as {
-    sets: PrimeSet[];
-  }
-).sets;
-
-const hex = (s: string) => BigInt(`0x${s}`);
+const _hex = (s: string) => BigInt(`0x${s}`);
 
 /** Number of fixture sets. */
 export const FIXTURE_SETS = sets.length;
@@ -55,7 +39,7 @@ export function fixturePaillier(i: number): PaillierPrivateKey {
   let sk = paillierCache.get(i);
   if (!sk) {
     const s = sets[i]!;
-    sk = paillierKeyFromPrimes(hex(s.paillierP), hex(s.paillierQ));
+    sk = paillierKeyFromPrimes(s.paillierP, s.paillierQ);
     paillierCache.set(i, sk);
   }
   return sk;
@@ -64,7 +48,7 @@ export function fixturePaillier(i: number): PaillierPrivateKey {
 /** The Paillier primes of fixture set `i`. */
 export function fixturePaillierPrimes(i: number): { p: bigint; q: bigint } {
   const s = sets[i]!;
-  return { p: hex(s.paillierP), q: hex(s.paillierQ) };
+  return { p: s.paillierP, q: s.paillierQ };
 }
 
 /** Ring-Pedersen parameters of party `i`, with the factors of Ñ (for gcd > 1 test values). */
@@ -80,8 +64,8 @@ export function fixtureRingPedersen(i: number): TestRingPedersen {
   let rp = rpCache.get(i);
   if (!rp) {
     const s = sets[i]!;
-    const P = hex(s.ntildeP);
-    const Qf = hex(s.ntildeQ);
+    const P = s.ntildeP;
+    const Qf = s.ntildeQ;
     const nTilde = P * Qf;
     const f = randomUnit(nTilde);
     const h1 = (f * f) % nTilde;

@@ -1,37 +1,16 @@
-/**
- * Test pre-params from test/fixtures/primes.json (never searches for primes). Built once per
- * process and cached; set k uses prime set k.
- */
-import { readFileSync } from 'node:fs';
 import { type PreParams, preParamsFromPrimes } from '../../../../src/protocols/ecdsa/preparams.js';
-
-interface PrimeSet {
-  paillierP: string;
-  paillierQ: string;
-  ntildeP: string;
-  ntildeQ: string;
-}
-
-const SETS = (
-  JSON.parse(readFileSync(new URL('../../../fixtures/primes.json', import.meta.url), 'utf8')) as {
-    sets: PrimeSet[];
-  }
-).sets;
+import {
+  FIXTURE_PRIME_SETS,
+  type FixturePrimeSet,
+  fixturePrimeSet,
+} from '../../../support/primes.js';
 
 /** Number of available fixture sets. */
-export const FIXTURE_SETS = SETS.length;
+export const FIXTURE_SETS = FIXTURE_PRIME_SETS.length;
 
 /** The raw primes of fixture set k. */
-export function fixturePrimes(k: number) {
-  const s = SETS[k];
-  if (!s) throw new Error(`no prime set ${k}`);
-  const h = (x: string) => BigInt(`0x${x}`);
-  return {
-    paillierP: h(s.paillierP),
-    paillierQ: h(s.paillierQ),
-    ntildeP: h(s.ntildeP),
-    ntildeQ: h(s.ntildeQ),
-  };
+export function fixturePrimes(k: number): FixturePrimeSet {
+  return fixturePrimeSet(k);
 }
 
 const cache = new Map<number, PreParams>();
