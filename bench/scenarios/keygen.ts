@@ -1,18 +1,3 @@
-/**
- * Keygen benchmarks (`npx tsx bench/run.ts --only keygen,preparams`).
- *
- * - 2-of-3 keygen with given pre-params, all three parties in this process and thread, every
- *   message delivered through the sans-IO engine (envelope encode/decode, echo checks) by the
- *   in-process network of test/support/simulate.ts. Target ≤ 3 s (tss-lib v2: 7.57 s).
- *   Verifications of the same broadcast proof are shared between the co-hosted parties (the
- *   keygen verification memo); the "per-party cost" line turns that off, as when each party
- *   runs in its own process.
- * - Bytes on the wire: encoded envelopes as sent, a broadcast counted once
- *   (tss-lib: 559,775 B in 15 messages).
- * - generatePreParams: one party's fresh pre-params (2 Blum + 2 safe 1024-bit primes in
- *   parallel), median of 5 (tss-lib: 13 s median).
- */
-import { readFileSync } from 'node:fs';
 import type { KeyShare } from '../../src/keyshare.js';
 import type { Profile } from '../../src/profile.js';
 import {
@@ -20,38 +5,15 @@ import {
   newSessionId,
   setKeygenVerifyCache,
 } from '../../src/protocols/ecdsa/keygen/index.js';
-import {
-  generatePreParams,
-  type PreParams,
-  preParamsFromPrimes,
-} from '../../src/protocols/ecdsa/preparams.js';
+import { generatePreParams, type PreParams } from '../../src/protocols/ecdsa/preparams.js';
 import { runLocal } from '../../src/session/local.js';
 import { createWorkerPool, type WorkerPool } from '../../src/session/worker.js';
+import { fixturePreParams as fixturePreParamsOf } from '../../test/protocols/ecdsa/keygen/fixtures.js';
 import { simulate } from '../../test/support/simulate.js';
 import type { Scenario } from '../harness.js';
 
-interface PrimeSet {
-  paillierP: string;
-  paillierQ: string;
-  ntildeP: string;
-  ntildeQ: string;
-}
-
 function fixturePreParams(n: number): PreParams[] {
-  const sets = (
-    JSON.parse(
-      readFileSync(new URL('../../test/fixtures/primes.json', import.meta.url), 'utf8'),
-    ) as { sets: PrimeSet[] }
-  ).sets;
-  const h = (x: string) => BigInt(`0x${x}`);
-  return sets.slice(0, n).map((s) =>
-    preParamsFromPrimes({
-      paillierP: h(s.paillierP),
-      paillierQ: h(s.paillierQ),
-      ntildeP: h(s.ntildeP),
-      ntildeQ: h(s.ntildeQ),
-    }),
-  );
+  return Array.from({ length: n }, (_, k) => fixturePreParamsOf(k));
 }
 
 function keygen(pre: PreParams[], minSigners: number, profile: Profile) {

@@ -1,9 +1,3 @@
-/**
- * Paillier and MtA proof timings at 2048 bits (fixture primes, never generated here).
- *
- * Exports `scenarios` in the shape of bench/scenarios/*.ts.
- */
-import { readFileSync } from 'node:fs';
 import { mulG } from '../../src/math/curve.js';
 import { modPow } from '../../src/math/modexp.js';
 import { randomBelow, randomUnit } from '../../src/math/random.js';
@@ -34,27 +28,20 @@ import {
   verifyBobWC,
   verifyRangeAlice,
 } from '../../src/zk/mta/index.js';
+import { fixturePrimeSet } from '../../test/support/primes.js';
 import type { Scenario } from '../harness.js';
 
-interface Fixture {
-  sets: { paillierP: string; paillierQ: string; ntildeP: string; ntildeQ: string }[];
-}
-
 function load(): { sk: PaillierPrivateKey; alice: RingPedersenParams; bob: RingPedersenParams } {
-  const fx = JSON.parse(
-    readFileSync(new URL('../../test/fixtures/primes.json', import.meta.url), 'utf8'),
-  ) as Fixture;
-  const hex = (s: string) => BigInt(`0x${s}`);
   const params = (i: number): RingPedersenParams => {
-    const s = fx.sets[i]!;
-    const nTilde = hex(s.ntildeP) * hex(s.ntildeQ);
+    const s = fixturePrimeSet(i);
+    const nTilde = s.ntildeP * s.ntildeQ;
     const f = randomUnit(nTilde);
     const h1 = (f * f) % nTilde;
     return { nTilde, h1, h2: modPow(h1, randomBelow(nTilde >> 2n) + 2n, nTilde) };
   };
-  const s0 = fx.sets[0]!;
+  const s0 = fixturePrimeSet(0);
   return {
-    sk: paillierKeyFromPrimes(hex(s0.paillierP), hex(s0.paillierQ)),
+    sk: paillierKeyFromPrimes(s0.paillierP, s0.paillierQ),
     alice: params(0),
     bob: params(1),
   };

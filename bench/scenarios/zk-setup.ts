@@ -1,10 +1,3 @@
-/**
- * Setup-proof timings at 2048 bits: DLN (128 iterations), Π^mod (80), Π^fac, ring-Pedersen
- * parameters from given safe primes. Fixture primes only; no prime search.
- *
- * Exports `scenarios` in the shape of bench/scenarios/*.ts.
- */
-import { readFileSync } from 'node:fs';
 import type { Profile } from '../../src/profile.js';
 import { type DlnProof, proveDln, verifyDln } from '../../src/zk/dln.js';
 import { type FacProof, proveFac, verifyFac } from '../../src/zk/fac.js';
@@ -14,11 +7,8 @@ import {
   type RingPedersenKeyPair,
   ringPedersenFromSafePrimes,
 } from '../../src/zk/ring-pedersen.js';
+import { type FixturePrimeSet, fixturePrimeSet } from '../../test/support/primes.js';
 import type { Scenario } from '../harness.js';
-
-interface Fixture {
-  sets: { paillierP: string; paillierQ: string; ntildeP: string; ntildeQ: string }[];
-}
 
 interface Setup {
   p: bigint;
@@ -31,20 +21,16 @@ interface Setup {
 let cached: Setup | undefined;
 function setup(): Setup {
   if (cached) return cached;
-  const fx = JSON.parse(
-    readFileSync(new URL('../../test/fixtures/primes.json', import.meta.url), 'utf8'),
-  ) as Fixture;
-  const hex = (s: string) => BigInt(`0x${s}`);
-  const s0 = fx.sets[0]!;
-  const s1 = fx.sets[1]!;
-  const p = hex(s0.paillierP);
-  const q = hex(s0.paillierQ);
+  const s0 = fixturePrimeSet(0);
+  const s1 = fixturePrimeSet(1);
+  const p = s0.paillierP;
+  const q = s0.paillierQ;
   cached = {
     p,
     q,
     N: p * q,
-    prover: ringPedersenFromSafePrimes(hex(s0.ntildeP), hex(s0.ntildeQ)),
-    verifier: ringPedersenFromSafePrimes(hex(s1.ntildeP), hex(s1.ntildeQ)),
+    prover: ringPedersenFromSafePrimes(s0.ntildeP, s0.ntildeQ),
+    verifier: ringPedersenFromSafePrimes(s1.ntildeP, s1.ntildeQ),
   };
   return cached;
 }
@@ -127,12 +113,10 @@ export const scenarios: Scenario[] = [
   {
     group: 'zk setup',
     name: 'ring-Pedersen params from safe primes',
-    run: () => {
-      const fx = JSON.parse(
-        readFileSync(new URL('../../test/fixtures/primes.json', import.meta.url), 'utf8'),
-      ) as Fixture;
-      const s = fx.sets[2]!;
-      ringPedersenFromSafePrimes(BigInt(`0x${s.ntildeP}`), BigInt(`0x${s.ntildeQ}`));
+    setup: () => fixturePrimeSet(2),
+    run: (s) => {
+      const { ntildeP, ntildeQ } = s as FixturePrimeSet;
+      ringPedersenFromSafePrimes(ntildeP, ntildeQ);
     },
   },
   ...profileScenarios('native'),
